@@ -12,7 +12,8 @@ import java.util.Arrays;
  * @param iterations Lloyd iterations performed (0 for methods that do not iterate)
  * @param converged  whether the method stopped because nothing changed, not on its iteration cap
  */
-public record QuantizationResult(float[] codebook, int[] indices, double sse, int iterations, boolean converged) {
+public record QuantizationResult(float[] codebook, int[] indices, double sse, int iterations, boolean converged)
+        implements java.io.Serializable {
 
     /** Number of distinct centroids that have at least one weight. */
     public int kEffective() {
