@@ -34,13 +34,16 @@ public final class ResultTable {
 
     private final SparkSession spark;
     private final StructType schema;
+    private final String keyColumn;
     private final Path path;
     private final Path previous;
     private final Path replacement;
 
-    public ResultTable(SparkSession spark, String outDirectory, String name, StructType schema) {
+    /** @param keyColumn column that identifies a row's cell or simulation across runs */
+    public ResultTable(SparkSession spark, String outDirectory, String name, StructType schema, String keyColumn) {
         this.spark = spark;
         this.schema = schema;
+        this.keyColumn = keyColumn;
         this.path = new Path(outDirectory, name);
         this.previous = new Path(outDirectory, "." + name + ".previous");
         this.replacement = new Path(outDirectory, "." + name + ".replacement");
@@ -87,27 +90,27 @@ public final class ResultTable {
         return spark.read().schema(schema).parquet(path.toString());
     }
 
-    /** Cell keys that already have a row with status {@code ok}. */
+    /** Keys that already have a row with status {@code ok}. */
     public Set<String> completedKeys() throws IOException {
         Set<String> keys = new HashSet<>();
-        for (Row row : read().filter(functions.col("status").equalTo("ok")).select("cell_key").distinct().collectAsList()) {
+        for (Row row : read().filter(functions.col("status").equalTo("ok")).select(keyColumn).distinct().collectAsList()) {
             keys.add(row.getString(0));
         }
         return keys;
     }
 
     /**
-     * Rewrites the table with one row per cell key when some key has several: an {@code ok} row
+     * Rewrites the table with one row per key when some key has several: an {@code ok} row
      * wins over a failed one, and the newest row wins among equals.
      */
     public void compact() throws IOException {
         Dataset<Row> rows = read();
         long total = rows.count();
-        long keys = rows.select("cell_key").distinct().count();
+        long keys = rows.select(keyColumn).distinct().count();
         if (total == keys) {
             return;
         }
-        var order = Window.partitionBy("cell_key").orderBy(
+        var order = Window.partitionBy(keyColumn).orderBy(
                 functions.when(functions.col("status").equalTo("ok"), 0).otherwise(1),
                 functions.col("finished_at").desc());
         Dataset<Row> kept = rows.withColumn("_rank", functions.row_number().over(order))
@@ -120,6 +123,6 @@ public final class ResultTable {
                     + previous + " and " + replacement);
         }
         fs.delete(previous, true);
-        LOG.info("Compacted {}: {} rows to {} (one per cell)", path, total, keys);
+        LOG.info("Compacted {}: {} rows to {}, one per {}", path, total, keys, keyColumn);
     }
 }

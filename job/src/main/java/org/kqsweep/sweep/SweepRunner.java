@@ -67,7 +67,7 @@ public final class SweepRunner {
         MultiLayerNetwork network = model.network();
         List<String> layers = NetworkLayers.layerNames(network);
         List<Cell> cells = Grid.cells(config, layers);
-        ResultTable table = new ResultTable(spark, outDirectory, "cells", CellSchema.CELLS);
+        ResultTable table = new ResultTable(spark, outDirectory, "cells", CellSchema.CELLS, "cell_key");
         table.recover();
         Set<String> done = table.completedKeys();
         List<Cell> todo = cells.stream().filter(cell -> !done.contains(cell.key(model.fingerprint()))).toList();
@@ -162,7 +162,7 @@ public final class SweepRunner {
                     spark.version(), config.toProperties(), config.fingerprint(), model.architecture(),
                     model.fingerprint(), model.source(), data.fingerprint(), dataSource,
                     Double.isNaN(baseline) ? null : baseline, planned, skipped, ok, failed);
-            new ResultTable(spark, outDirectory, "runs", CellSchema.RUNS).append(List.of(row));
+            new ResultTable(spark, outDirectory, "runs", CellSchema.RUNS, "run_id").append(List.of(row));
         } catch (RuntimeException e) {
             LOG.error("Cannot record run {} in {}/runs", runId, outDirectory, e);
         }
