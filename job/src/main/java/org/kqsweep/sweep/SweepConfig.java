@@ -158,7 +158,13 @@ public final class SweepConfig implements Serializable {
         }
         bool("quant.include-biases");
         positive("quant.min-weights");
-        new FixedPointKMeans(integer("fixed.word-bits"), integer("fixed.max-iterations"), fixedInit());
+        int wordBits = integer("fixed.word-bits");
+        if (wordBits < FixedPointKMeans.MIN_WORD_BITS || wordBits > FixedPointKMeans.MAX_WORD_BITS) {
+            throw invalid("fixed.word-bits", "an integer from " + FixedPointKMeans.MIN_WORD_BITS + " to "
+                    + FixedPointKMeans.MAX_WORD_BITS);
+        }
+        positive("fixed.max-iterations");
+        fixedInit();
         positive("mllib.max-iterations");
         String mode = get("mllib.init-mode");
         if (!mode.equals("k-means||") && !mode.equals("random")) {
