@@ -40,6 +40,12 @@ public final class FixedPointKMeans implements Quantizer {
         }
     }
 
+    /** Smallest allowed code width W in bits. */
+    public static final int MIN_WORD_BITS = 4;
+
+    /** Largest allowed code width W in bits. */
+    public static final int MAX_WORD_BITS = 24;
+
     /** State that replaces a zero xorshift32 seed, which would otherwise stay zero forever. */
     public static final int ZERO_SEED_REPLACEMENT = 0x9E3779B9;
 
@@ -53,8 +59,9 @@ public final class FixedPointKMeans implements Quantizer {
      * @param init          how starting centroids are chosen
      */
     public FixedPointKMeans(int wordBits, int maxIterations, Init init) {
-        if (wordBits < 4 || wordBits > 24) {
-            throw new IllegalArgumentException("wordBits must be between 4 and 24, found " + wordBits);
+        if (wordBits < MIN_WORD_BITS || wordBits > MAX_WORD_BITS) {
+            throw new IllegalArgumentException("wordBits must be between " + MIN_WORD_BITS + " and "
+                    + MAX_WORD_BITS + ", found " + wordBits);
         }
         if (maxIterations < 1) {
             throw new IllegalArgumentException("maxIterations must be at least 1, found " + maxIterations);

@@ -104,13 +104,17 @@ public final class SweepConfig implements Serializable {
             }
         }
         for (String override : overrides) {
-            int equals = override.indexOf('=');
-            if (equals <= 0) {
-                throw new IllegalArgumentException("override '" + override + "' is not of the form key=value");
-            }
-            put(merged, override.substring(0, equals).trim(), override.substring(equals + 1), "on the command line");
+            applyOverride(merged, override, "on the command line");
         }
         return new SweepConfig(merged);
+    }
+
+    private static void applyOverride(Map<String, String> merged, String override, String where) {
+        int equals = override.indexOf('=');
+        if (equals <= 0) {
+            throw new IllegalArgumentException("invalid override '" + override + "' " + where + "; expected key=value");
+        }
+        put(merged, override.substring(0, equals).trim(), override.substring(equals + 1), where);
     }
 
     private static void put(Map<String, String> merged, String key, String value, String where) {
@@ -125,8 +129,7 @@ public final class SweepConfig implements Serializable {
     public SweepConfig with(String... overrides) {
         Map<String, String> merged = new LinkedHashMap<>(values);
         for (String override : overrides) {
-            int equals = override.indexOf('=');
-            put(merged, override.substring(0, equals).trim(), override.substring(equals + 1), "in an override");
+            applyOverride(merged, override, "passed to SweepConfig.with");
         }
         return new SweepConfig(merged);
     }
@@ -158,7 +161,13 @@ public final class SweepConfig implements Serializable {
         }
         bool("quant.include-biases");
         positive("quant.min-weights");
-        new FixedPointKMeans(integer("fixed.word-bits"), integer("fixed.max-iterations"), fixedInit());
+        int wordBits = integer("fixed.word-bits");
+        if (wordBits < FixedPointKMeans.MIN_WORD_BITS || wordBits > FixedPointKMeans.MAX_WORD_BITS) {
+            throw invalid("fixed.word-bits", "an integer from " + FixedPointKMeans.MIN_WORD_BITS + " to "
+                    + FixedPointKMeans.MAX_WORD_BITS);
+        }
+        positive("fixed.max-iterations");
+        fixedInit();
         positive("mllib.max-iterations");
         String mode = get("mllib.init-mode");
         if (!mode.equals("k-means||") && !mode.equals("random")) {
