@@ -26,6 +26,31 @@ if [ ! -f "$classpath_file" ] || [ -n "$newest_source" ]; then
   build
 fi
 
+# The hardware stage needs GHDL with an executable-building backend (llvm or gcc) on this machine.
+wants_hdl() {
+  local a
+  for a in "$@"; do case "$a" in --no-hdl|hdl.enabled=false) return 1 ;; esac; done
+  ! grep -qE '^[[:space:]]*hdl\.enabled[[:space:]]*=[[:space:]]*false' "$(config_file "$@")" 2>/dev/null
+}
+config_file() {
+  local previous=""
+  for a in "$@"; do [ "$previous" = --config ] && { echo "$a"; return; }; previous=$a; done
+  echo conf/sweep.properties
+}
+if [ "${1:-}" != --help ] && [ "${1:-}" != -h ] && wants_hdl "$@" && ! command -v ghdl-llvm >/dev/null && ! command -v ghdl-gcc >/dev/null; then
+  install=(apt-get install -y --no-install-recommends ghdl ghdl-llvm)
+  if [ "$(id -u)" = 0 ]; then
+    echo "submit.sh: GHDL not found; installing Debian's ghdl-llvm for the hardware stage" >&2
+    apt-get update -qq && "${install[@]}" >&2
+  elif command -v sudo >/dev/null && sudo -n true 2>/dev/null; then
+    echo "submit.sh: GHDL not found; installing Debian's ghdl-llvm with sudo for the hardware stage" >&2
+    sudo apt-get update -qq && sudo "${install[@]}" >&2
+  else
+    die "GHDL not found and this user cannot install packages. Install it with: sudo apt-get install ghdl ghdl-llvm
+   or run without the hardware stage: ./submit.sh --no-hdl"
+  fi
+fi
+
 # The JVM flags Java 17 needs come from conf/spark-defaults.conf, shared with spark-submit.
 jvm_flags=$(sed -n 's/^spark\.driver\.extraJavaOptions[[:space:]]*//p' conf/spark-defaults.conf)
 

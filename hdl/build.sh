@@ -9,6 +9,8 @@ here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 build=${1:-$here/build}
 ghdl=${2:-ghdl}
 
+# Debian's ghdl wrapper picks a backend by GHDL_BACKEND and prefers mcode otherwise.
+export GHDL_BACKEND=${GHDL_BACKEND:-llvm}
 command -v "$ghdl" >/dev/null || { echo "build.sh: GHDL command '$ghdl' not found; install it (Debian: apt-get install ghdl-llvm)" >&2; exit 3; }
 if "$ghdl" --version | grep -q mcode; then
   echo "build.sh: '$ghdl' uses the mcode backend, which makes no executable; install ghdl-llvm or ghdl-gcc" >&2

@@ -7,6 +7,7 @@ import java.nio.file.Path;
 import java.sql.Timestamp;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -123,7 +124,9 @@ public final class CoSimulation {
         String hint = "; install it (Debian: apt-get install ghdl-llvm, or ./submit.sh installs it when run as root)"
                 + " or turn the hardware stage off with --no-hdl or --set hdl.enabled=false";
         try {
-            Process process = new ProcessBuilder(ghdl, "--version").redirectErrorStream(true).start();
+            ProcessBuilder builder = new ProcessBuilder(ghdl, "--version").redirectErrorStream(true);
+            builder.environment().putIfAbsent("GHDL_BACKEND", "llvm");
+            Process process = builder.start();
             String output = new String(process.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
             if (!process.waitFor(60, TimeUnit.SECONDS) || process.exitValue() != 0) {
                 throw new IllegalArgumentException("GHDL command '" + ghdl + "' (hdl.ghdl) failed" + hint);
@@ -178,17 +181,19 @@ public final class CoSimulation {
                 .collect();
         shipped.destroy();
 
+        // A bit-exact hardware result and the Java result are the same model, and with a seed-free
+        // initialization every seed gives the same result: each distinct model is evaluated once.
+        Map<String, Integer> variantIds = new HashMap<>();
         Map<Integer, List<TensorOverride>> variants = new HashMap<>();
+        int[][] variantOf = new int[outcomes.size()][2];
         for (int i = 0; i < outcomes.size(); i++) {
             SimOutcome outcome = outcomes.get(i);
             NetworkLayers.Tensor tensor = weights.get(outcome.job().layer());
             FixedPointKMeans.Codes coded = codes.get(outcome.job().layer());
-            if (outcome.run().result() != null) {
-                variants.put(2 * i, List.of(new TensorOverride(tensor.paramKey(), tensor.shape(),
-                        decode(outcome.run().result().codebook(), outcome.run().result().indices(), coded))));
-            }
-            variants.put(2 * i + 1, List.of(new TensorOverride(tensor.paramKey(), tensor.shape(),
-                    decode(outcome.java().codebook(), outcome.java().indices(), coded))));
+            SimulationResult hw = outcome.run().result();
+            variantOf[i][0] = hw == null ? -1
+                    : variant(variantIds, variants, tensor, hw.codebook(), hw.indices(), coded);
+            variantOf[i][1] = variant(variantIds, variants, tensor, outcome.java().codebook(), outcome.java().indices(), coded);
         }
         Map<Integer, DistributedEvaluator.Outcome> accuracies;
         try (DistributedEvaluator evaluator = new DistributedEvaluator(context, model.network(), model.fingerprint(),
@@ -200,7 +205,7 @@ public final class CoSimulation {
         for (int i = 0; i < outcomes.size(); i++) {
             SimOutcome outcome = outcomes.get(i);
             Row row = toRow(runId, parameters, outcome, codes.get(outcome.job().layer()).codes().length,
-                    accuracy(accuracies.get(2 * i)), accuracy(accuracies.get(2 * i + 1)));
+                    accuracy(accuracies.get(variantOf[i][0])), accuracy(accuracies.get(variantOf[i][1])));
             exact += Boolean.TRUE.equals(row.getAs("bit_exact")) ? 1 : 0;
             rows.add(row);
         }
@@ -258,6 +263,17 @@ public final class CoSimulation {
         Path scratch = Path.of(System.getProperty("java.io.tmpdir"), "kqsweep-sim");
         Simulator.Run run = simulator.run(testbench, scratch, codes, job.k(), seed, init, java.maxIterations(), java.wordBits());
         return new SimOutcome(job, run, expected, hostName());
+    }
+
+    /** Returns the id of the model with this layer quantized so, adding it when it is new. */
+    private static int variant(Map<String, Integer> ids, Map<Integer, List<TensorOverride>> variants,
+                               NetworkLayers.Tensor tensor, int[] codebook, int[] indices, FixedPointKMeans.Codes coded) {
+        String key = tensor.label() + Arrays.toString(codebook) + Arrays.toString(indices);
+        return ids.computeIfAbsent(key, k -> {
+            int id = variants.size();
+            variants.put(id, List.of(new TensorOverride(tensor.paramKey(), tensor.shape(), decode(codebook, indices, coded))));
+            return id;
+        });
     }
 
     private static QuantizationResult decode(int[] codebook, int[] indices, FixedPointKMeans.Codes coded) {
