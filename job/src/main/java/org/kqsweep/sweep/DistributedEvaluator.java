@@ -52,6 +52,7 @@ public final class DistributedEvaluator implements AutoCloseable {
 
     private final JavaSparkContext spark;
     private final Broadcast<BaseBlob> base;
+    private final Broadcast<Shard> testSet;
     private final JavaRDD<Shard> shards;
     private final int testSize;
     private final int batchSize;
@@ -64,17 +65,27 @@ public final class DistributedEvaluator implements AutoCloseable {
         this.base = spark.broadcast(new BaseBlob(fingerprint, network.getLayerWiseConfigurations().toJson(),
                 network.params().dup('c').data().asFloat()));
         int count = Math.max(1, Math.min(partitions, test.count()));
-        List<Shard> slices = new ArrayList<>();
+        // The test set travels once as a broadcast; each partition cuts its own shard from it.
+        Broadcast<Shard> whole = spark.broadcast(new Shard(-1, test.pixels(), test.labels()));
+        List<Integer> indices = new ArrayList<>();
         for (int s = 0; s < count; s++) {
-            int from = (int) ((long) s * test.count() / count);
-            int to = (int) ((long) (s + 1) * test.count() / count);
-            float[] pixels = new float[(to - from) * MnistSplit.PIXELS_PER_IMAGE];
-            System.arraycopy(test.pixels(), from * MnistSplit.PIXELS_PER_IMAGE, pixels, 0, pixels.length);
-            int[] labels = new int[to - from];
-            System.arraycopy(test.labels(), from, labels, 0, labels.length);
-            slices.add(new Shard(s, pixels, labels));
+            indices.add(s);
         }
-        this.shards = spark.parallelize(slices, count).persist(StorageLevel.MEMORY_AND_DISK());
+        int images = test.count();
+        this.testSet = whole;
+        this.shards = spark.parallelize(indices, count)
+                .map(s -> slice(whole.value(), s, count, images))
+                .persist(StorageLevel.MEMORY_AND_DISK());
+    }
+
+    private static Shard slice(Shard whole, int index, int count, int images) {
+        int from = (int) ((long) index * images / count);
+        int to = (int) ((long) (index + 1) * images / count);
+        float[] pixels = new float[(to - from) * MnistSplit.PIXELS_PER_IMAGE];
+        System.arraycopy(whole.pixels(), from * MnistSplit.PIXELS_PER_IMAGE, pixels, 0, pixels.length);
+        int[] labels = new int[to - from];
+        System.arraycopy(whole.labels(), from, labels, 0, labels.length);
+        return new Shard(index, pixels, labels);
     }
 
     /** Number of test images every variant is evaluated on. */
@@ -148,6 +159,7 @@ public final class DistributedEvaluator implements AutoCloseable {
     @Override
     public void close() {
         shards.unpersist(false);
+        testSet.destroy();
         base.destroy();
     }
 }
