@@ -52,10 +52,10 @@ else
     classes=$REPO_DIR/job/target/classes
     if [[ ! -f $classes/org/kqsweep/hw/ExpectedResults.class ]]; then
         echo "Compiling the job module ..."
-        (cd "$REPO_DIR" && $MVN -q -pl job compile) || die "'$MVN -q -pl job compile' failed"
+        (cd "$REPO_DIR" && $MVN -q -B -pl job compile) || die "'$MVN -q -B -pl job compile' failed"
     fi
     mkdir -p "$BUILD_DIR"
-    (cd "$REPO_DIR" && $MVN -q -pl job dependency:build-classpath \
+    (cd "$REPO_DIR" && $MVN -q -B -pl job dependency:build-classpath \
         -Dmdep.outputFile="$BUILD_DIR/classpath.txt" -Dmdep.includeScope=compile) \
         || die "'$MVN dependency:build-classpath' failed; set KQSWEEP_CLASSPATH instead"
     classpath="$(cat "$BUILD_DIR/classpath.txt"):$classes"
@@ -357,7 +357,8 @@ if [[ $backend != mcode ]]; then
     if (cd "$scratch" && ./kmeans_tb -gCODES_FILE=codes.txt -gEXPECTED_FILE=expected.txt \
             -gOUTPUT_FILE=out.txt -gK=16) > "$dir/sim.log" 2>&1 \
             && cmp -s "$scratch/out.txt" "$CASE_DIR/random_k16/result.txt"; then
-        pass $name "$(grep -m1 '^PASS' "$dir/sim.log")"
+        summary=$(grep -m1 '^PASS kmeans_tb' "$dir/sim.log")
+        pass $name "${summary#PASS kmeans_tb }"
     else
         fail $name "the copied executable failed or wrote a different result, see $dir/sim.log"
     fi
