@@ -26,7 +26,6 @@
 library ieee;
     use ieee.std_logic_1164.all;
     use ieee.numeric_std.all;
-    use ieee.math_real.all;
 
 library std;
     use std.textio.all;
