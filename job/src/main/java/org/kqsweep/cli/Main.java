@@ -1,5 +1,6 @@
 package org.kqsweep.cli;
 
+import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -84,13 +85,21 @@ public final class Main implements Callable<Integer> {
             ModelStore.BaseModel model = new ModelStore(cacheDirectory.resolve("models")).baseModel(config, data, context);
             String codeVersion = BuildInfo.codeVersion();
             SweepRunner.Summary summary = new SweepRunner(spark, config, outDirectory, model, data, dataSource, codeVersion).run();
+            boolean hardwareFailed = false;
             if (config.bool("hdl.enabled")) {
-                new CoSimulation(spark, config, outDirectory, model, data, repoDirectory, codeVersion).run(summary.runId());
+                try {
+                    new CoSimulation(spark, config, outDirectory, model, data, repoDirectory, codeVersion).run(summary.runId());
+                } catch (IOException | RuntimeException e) {
+                    // The cells are written; the report still shows them, and the exit status tells the failure.
+                    LOG.error("Hardware stage failed; the sweep results are complete", e);
+                    hardwareFailed = true;
+                }
             }
             String report = new Report(spark, outDirectory).write();
-            System.out.printf("%nkqsweep finished: %d cells ok, %d failed, %d already done.%nResults: %s%nReport:  %s%n",
-                    summary.ok(), summary.failed(), summary.skipped(), summary.cellsLocation(), report);
-            return summary.failed() == 0 ? 0 : 2;
+            System.out.printf("%nkqsweep finished: %d cells ok, %d failed, %d already done.%s%nResults: %s%nReport:  %s%n",
+                    summary.ok(), summary.failed(), summary.skipped(), hardwareFailed ? " The hardware stage failed (see the log)." : "",
+                    summary.cellsLocation(), report);
+            return summary.failed() == 0 && !hardwareFailed ? 0 : 2;
         }
     }
 

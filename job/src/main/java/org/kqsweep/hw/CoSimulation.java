@@ -49,8 +49,8 @@ import org.slf4j.LoggerFactory;
  * the executable links. Each simulation runs in its own scratch folder under the task's working
  * directory. A simulation that fails, is killed or times out becomes a row with its status, the
  * command, the exit status and the end of its output; the others go on. Results go to
- * {@code OUT/hdl}, one row per simulation; a rerun skips simulations that already have an
- * {@code ok} row.
+ * {@code OUT/hdl}, one row per cell; when the initialization ignores the seed, the cells of every
+ * seed share one simulation. A rerun skips cells that already have an {@code ok} row.
  */
 public final class CoSimulation {
 
@@ -175,11 +175,19 @@ public final class CoSimulation {
         Simulator simulator = new Simulator(config.integer("hdl.timeout-seconds"), config.integer("hdl.stop-time-ms") * 100_000L);
         FixedPointKMeans java = new FixedPointKMeans(wordBits, config.integer("fixed.max-iterations"), config.fixedInit());
         String init = config.fixedInit().name().toLowerCase(Locale.ROOT);
+        // When the initialization ignores the seed, the cells of every seed share one simulation.
         boolean seeded = config.usesSeed(Method.FIXED);
-        List<SimOutcome> outcomes = context.parallelize(todo, todo.size())
-                .map(job -> simulate(job, shipped.value().get(job.layer()), simulator, java, init, seeded))
-                .collect();
+        List<SimJob> distinct = todo.stream().map(job -> seeded ? job : new SimJob(job.layer(), job.k(), 0)).distinct().toList();
+        Map<SimJob, SimOutcome> simulated = new HashMap<>();
+        for (SimOutcome outcome : context.parallelize(distinct, distinct.size())
+                .map(job -> simulate(job, shipped.value().get(job.layer()), simulator, java, init))
+                .collect()) {
+            simulated.put(outcome.job(), outcome);
+        }
         shipped.destroy();
+        List<SimOutcome> outcomes = todo.stream()
+                .map(job -> simulated.get(seeded ? job : new SimJob(job.layer(), job.k(), 0)))
+                .toList();
 
         // A bit-exact hardware result and the Java result are the same model, and with a seed-free
         // initialization every seed gives the same result: each distinct model is evaluated once.
@@ -204,9 +212,9 @@ public final class CoSimulation {
         int exact = 0;
         for (int i = 0; i < outcomes.size(); i++) {
             SimOutcome outcome = outcomes.get(i);
-            Row row = toRow(runId, parameters, outcome, codes.get(outcome.job().layer()).codes().length,
+            Row row = toRow(runId, parameters, todo.get(i), outcome, codes.get(outcome.job().layer()).codes().length,
                     accuracy(accuracies.get(variantOf[i][0])), accuracy(accuracies.get(variantOf[i][1])));
-            exact += Boolean.TRUE.equals(row.getAs("bit_exact")) ? 1 : 0;
+            exact += row.getBoolean(SCHEMA.fieldIndex("bit_exact")) ? 1 : 0;
             rows.add(row);
         }
         table.append(rows);
@@ -254,9 +262,8 @@ public final class CoSimulation {
         return testbench;
     }
 
-    private static SimOutcome simulate(SimJob job, int[] codes, Simulator simulator, FixedPointKMeans java, String init,
-                                       boolean seeded) {
-        long seed = seeded ? job.seed() : 0;
+    private static SimOutcome simulate(SimJob job, int[] codes, Simulator simulator, FixedPointKMeans java, String init) {
+        long seed = job.seed();
         FixedPointKMeans.CodeResult expected = java.cluster(codes, job.k(), seed);
         Path testbench = Path.of(SparkFiles.get(TESTBENCH));
         testbench.toFile().setExecutable(true);
@@ -288,8 +295,8 @@ public final class CoSimulation {
         return outcome == null || outcome.error() != null ? null : outcome.accuracy();
     }
 
-    private Row toRow(String runId, String parameters, SimOutcome outcome, int weights, Double hwAccuracy, Double javaAccuracy) {
-        SimJob job = outcome.job();
+    private Row toRow(String runId, String parameters, SimJob job, SimOutcome outcome, int weights, Double hwAccuracy,
+                      Double javaAccuracy) {
         Simulator.Run run = outcome.run();
         SimulationResult hw = run.result();
         FixedPointKMeans.CodeResult java = outcome.java();

@@ -20,7 +20,9 @@ import java.util.Locale;
  * hardware widths for a given maximum N are in the specification. Instances are immutable and
  * thread-safe.
  */
-public final class FixedPointKMeans implements Quantizer {
+public final class FixedPointKMeans implements Quantizer, java.io.Serializable {
+
+    private static final long serialVersionUID = 1L;
 
     /** How the K starting centroids are chosen when the tensor has more than K distinct codes. */
     public enum Init {
@@ -101,7 +103,8 @@ public final class FixedPointKMeans implements Quantizer {
      * @param converged  whether the last iteration moved no centroid
      * @param codeSse    per iteration, the sum of squared code distances after the update
      */
-    public record CodeResult(int[] codebook, int[] indices, int iterations, boolean converged, double[] codeSse) {
+    public record CodeResult(int[] codebook, int[] indices, int iterations, boolean converged, double[] codeSse)
+            implements java.io.Serializable {
     }
 
     /** Scales a float tensor to signed codes of {@code wordBits} bits, one scale per tensor. */
