@@ -48,7 +48,7 @@ import org.slf4j.LoggerFactory;
  * {@code SparkContext.addFile}; executors need no GHDL installation, only the C library and zlib
  * the executable links. Each simulation runs in its own scratch folder under the task's working
  * directory. A simulation that fails, is killed or times out becomes a row with its status, the
- * command, the exit status and the end of its output; the others go on. Results go to
+ * command, the exit status and the end of its output. The other simulations go on. Results go to
  * {@code OUT/hdl}, one row per cell; when the initialization ignores the seed, the cells of every
  * seed share one simulation. A rerun skips cells that already have an {@code ok} row.
  */
@@ -92,7 +92,7 @@ public final class CoSimulation {
     record SimJob(String layer, int k, long seed) implements Serializable {
     }
 
-    /** What an executor returns for one job. */
+    /** An executor's result for one job: the simulation run and the Java model's result. */
     record SimOutcome(SimJob job, Simulator.Run run, FixedPointKMeans.CodeResult java, String host) implements Serializable {
     }
 
@@ -222,7 +222,7 @@ public final class CoSimulation {
         LOG.info("Hardware stage finished: {} of {} simulations bit exact; results in {}", exact, rows.size(), table.location());
     }
 
-    /** Every (layer, K, seed) of the grid's fixed cells that target a single layer. */
+    /** Lists every (layer, K, seed) of the grid's fixed cells that target a single layer. */
     List<SimJob> plan() {
         if (!config.methods().contains(Method.FIXED)) {
             return List.of();

@@ -24,7 +24,7 @@ public final class Simulator implements Serializable {
     /** Lines of standard error and output kept in a failed row. */
     static final int OUTPUT_TAIL_LINES = 15;
 
-    /** How a simulation ended. */
+    /** The way a simulation ended. */
     public enum Status { OK, FAILED, TIMED_OUT }
 
     /** The outcome of one run, with the command and exit status for failed rows. */

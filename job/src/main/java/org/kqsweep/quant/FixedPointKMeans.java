@@ -16,7 +16,7 @@ import java.util.Locale;
  * {@code maxIterations}. When the tensor has at most K distinct codes, the codebook is those
  * codes and no iteration runs.
  *
- * <p>Sums are kept in {@code long}, which holds {@code W + 31} bits for any Java array; the
+ * <p>Sums are kept in {@code long}, which fits {@code W + 31} bits for any Java array; the
  * hardware widths for a given maximum N are in the specification. Instances are immutable and
  * thread-safe.
  */
@@ -24,7 +24,7 @@ public final class FixedPointKMeans implements Quantizer, java.io.Serializable {
 
     private static final long serialVersionUID = 1L;
 
-    /** How the K starting centroids are chosen when the tensor has more than K distinct codes. */
+    /** The choice of the K starting centroids when the tensor has more than K distinct codes. */
     public enum Init {
         /** K codes evenly spaced over [min, max], rounded down. */
         LINEAR,
@@ -88,7 +88,7 @@ public final class FixedPointKMeans implements Quantizer, java.io.Serializable {
     /** Integer codes of one tensor and the scale that turns a code back into a float. */
     public record Codes(int[] codes, double scale) {
 
-        /** The float32 value a code stands for. */
+        /** Returns the float32 value that a code represents. */
         public float toFloat(int code) {
             return (float) (code * scale);
         }
@@ -251,7 +251,7 @@ public final class FixedPointKMeans implements Quantizer, java.io.Serializable {
         return centroids;
     }
 
-    /** One step of Marsaglia's xorshift32 with shifts 13, 17 and 5. */
+    /** Advances Marsaglia's xorshift32 by one step, with shifts 13, 17 and 5. */
     public static int xorshift32(int state) {
         state ^= state << 13;
         state ^= state >>> 17;

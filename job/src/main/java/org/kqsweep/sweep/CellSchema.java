@@ -70,7 +70,7 @@ public final class CellSchema {
             .add("cells_ok", DataTypes.IntegerType, false)
             .add("cells_failed", DataTypes.IntegerType, false);
 
-    /** The data type of a column, for tests that check the written schema. */
+    /** Returns the data type of a column, for tests that check the written schema. */
     public static DataType type(StructType schema, String column) {
         return schema.apply(column).dataType();
     }

@@ -19,8 +19,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A Parquet table under the output folder that only grows: each batch of rows is appended as a
- * separate Spark write job, so rows written before a crash stay, and Spark's commit protocol
+ * A Parquet table under the output folder that only grows. Each batch of rows is appended as a
+ * separate Spark write job, so rows written before a crash stay. Spark's commit protocol
  * publishes a batch whole or not at all.
  *
  * <p>A cell that failed and later succeeded has two rows until {@link #compact} keeps one row per
@@ -82,7 +82,7 @@ public final class ResultTable {
         spark.createDataFrame(rows, schema).coalesce(1).write().mode(SaveMode.Append).parquet(path.toString());
     }
 
-    /** All rows, or an empty frame when nothing was written yet. */
+    /** Reads all rows, or an empty frame when nothing was written yet. */
     public Dataset<Row> read() throws IOException {
         if (!fileSystem().exists(path)) {
             return spark.createDataFrame(List.of(), schema);

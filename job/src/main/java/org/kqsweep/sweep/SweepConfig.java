@@ -78,7 +78,7 @@ public final class SweepConfig implements Serializable {
         validate();
     }
 
-    /** The defaults alone. */
+    /** Returns the defaults alone. */
     public static SweepConfig defaults() {
         return of(null, List.of());
     }
@@ -186,7 +186,7 @@ public final class SweepConfig implements Serializable {
         }
     }
 
-    /** The raw value of {@code key}. */
+    /** Returns the raw value of {@code key}. */
     public String get(String key) {
         String value = values.get(key);
         if (value == null) {
@@ -333,7 +333,7 @@ public final class SweepConfig implements Serializable {
         };
     }
 
-    /** Whether a method's result depends on the grid seed under this configuration. */
+    /** Tells whether a method's result depends on the grid seed under this configuration. */
     public boolean usesSeed(Method method) {
         return switch (method) {
             case MLLIB -> true;
@@ -342,7 +342,7 @@ public final class SweepConfig implements Serializable {
         };
     }
 
-    /** All settings as sorted {@code key=value} lines. */
+    /** Returns all settings as sorted {@code key=value} lines. */
     public String toProperties() {
         StringBuilder text = new StringBuilder();
         values.forEach((key, value) -> text.append(key).append('=').append(value).append('\n'));

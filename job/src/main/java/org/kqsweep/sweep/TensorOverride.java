@@ -43,7 +43,7 @@ public final class TensorOverride implements Serializable {
         return shape;
     }
 
-    /** The quantized values in row-major order. */
+    /** Returns the quantized values in row-major order. */
     public float[] values() {
         int size = byteIndices != null ? byteIndices.length : intIndices.length;
         float[] values = new float[size];
