@@ -17,17 +17,18 @@ public final class Grid {
     }
 
     /**
-     * Returns method × K × layer target × seed cells, grouped so that the cells of one method, K
-     * and seed are adjacent and can share clustering results.
+     * Returns method × K × layer target × seed cells ordered by K, then method, seed and target.
+     * The cells of one method, K and seed are adjacent, so a batch shares their clustering results,
+     * and every batch mixes methods, which keeps batch times and the time-left estimate even.
      *
      * @throws IllegalArgumentException if a layer target is not a layer of the network
      */
     public static List<Cell> cells(SweepConfig config, List<String> layerNames) {
         List<String> targets = layerTargets(config.layers(), layerNames);
         List<Cell> cells = new ArrayList<>();
-        for (Method method : config.methods()) {
-            String parameters = config.methodParameters(method);
-            for (int k : config.ks()) {
+        for (int k : config.ks()) {
+            for (Method method : config.methods()) {
+                String parameters = config.methodParameters(method);
                 for (long seed : config.seeds()) {
                     for (String target : targets) {
                         cells.add(new Cell(method, target, k, seed, parameters));

@@ -55,7 +55,7 @@ public final class SweepConfig implements Serializable {
         define("fixed.word-bits", "16", "fixed-point code width W in bits, 4 to 24");
         define("fixed.max-iterations", "100", "fixed-point Lloyd iteration cap");
         define("fixed.init", "linear", "fixed-point initialization: linear or seeded");
-        define("mllib.max-iterations", "50", "MLlib KMeans maxIter");
+        define("mllib.max-iterations", "20", "MLlib KMeans maxIter (MLlib's own default is 20)");
         define("mllib.init-mode", "k-means||", "MLlib KMeans initMode: k-means|| or random");
         define("mllib.partitions", "1", "partitions of each MLlib input DataFrame");
         define("eval.partitions", "0", "test-set partitions; 0 means twice Spark's default parallelism");

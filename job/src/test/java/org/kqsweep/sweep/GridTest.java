@@ -84,7 +84,7 @@ class GridTest {
     }
 
     @Test
-    void cellsGroupedByMethodKAndSeed() {
+    void cellsGroupedByKMethodAndSeed() {
         SweepConfig config = config("grid.methods=fixed,uniform", "grid.k=2,4", "grid.layers=conv1,all",
                 "grid.seeds=7,9");
 
@@ -94,9 +94,9 @@ class GridTest {
         assertEquals(new Cell(Method.FIXED, "conv1", 2, 7, parameters), cells.get(0));
         assertEquals(new Cell(Method.FIXED, "all", 2, 7, parameters), cells.get(1));
         assertEquals(new Cell(Method.FIXED, "conv1", 2, 9, parameters), cells.get(2));
-        assertEquals(new Cell(Method.FIXED, "conv1", 4, 7, parameters), cells.get(4));
         assertEquals(new Cell(Method.UNIFORM, "conv1", 2, 7, config.methodParameters(Method.UNIFORM)),
-                cells.get(8));
+                cells.get(4));
+        assertEquals(new Cell(Method.FIXED, "conv1", 4, 7, parameters), cells.get(8));
     }
 
     @Test
