@@ -24,6 +24,7 @@ import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
+import org.apache.spark.util.LongAccumulator;
 import org.kqsweep.data.MnistData;
 import org.kqsweep.model.ModelStore;
 import org.kqsweep.model.NetworkLayers;
@@ -179,10 +180,17 @@ public final class CoSimulation {
         boolean seeded = config.usesSeed(Method.FIXED);
         List<SimJob> distinct = todo.stream().map(job -> seeded ? job : new SimJob(job.layer(), job.k(), 0)).distinct().toList();
         Map<SimJob, SimOutcome> simulated = new HashMap<>();
-        for (SimOutcome outcome : context.parallelize(distinct, distinct.size())
-                .map(job -> simulate(job, shipped.value().get(job.layer()), simulator, java, init))
-                .collect()) {
-            simulated.put(outcome.job(), outcome);
+        LongAccumulator finished = context.sc().longAccumulator("simulations finished");
+        try (SimulationProgress progress = new SimulationProgress(finished, distinct.size())) {
+            for (SimOutcome outcome : context.parallelize(distinct, distinct.size())
+                    .map(job -> {
+                        SimOutcome result = simulate(job, shipped.value().get(job.layer()), simulator, java, init);
+                        finished.add(1);
+                        return result;
+                    })
+                    .collect()) {
+                simulated.put(outcome.job(), outcome);
+            }
         }
         shipped.destroy();
         List<SimOutcome> outcomes = todo.stream()

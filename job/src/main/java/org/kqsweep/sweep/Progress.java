@@ -6,7 +6,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /** Logs cells done of total with the elapsed time and an estimate of the time left. */
-final class Progress {
+public final class Progress {
 
     private static final Logger LOG = LoggerFactory.getLogger(Progress.class);
 
@@ -28,7 +28,8 @@ final class Progress {
                 format(Duration.ofNanos(elapsed)), left);
     }
 
-    static String format(Duration duration) {
+    /** Formats a duration as {@code 4m05s}, or {@code 42s} below a minute. */
+    public static String format(Duration duration) {
         long seconds = duration.toSeconds();
         return seconds >= 60 ? (seconds / 60) + "m" + String.format("%02d", seconds % 60) + "s" : seconds + "s";
     }
