@@ -15,6 +15,10 @@
 #                       application's spark.executor.memory must fit in it
 #   --port P            master RPC port; 0 picks a free port (default 0). A fixed port that is
 #                       already in use is an error.
+#   --worker-hosts LIST comma-separated host names that the workers advertise in turn (default
+#                       127.0.0.1). Each must resolve to 127.0.0.1 only, as localhost does, and
+#                       the workers still bind to 127.0.0.1. Spark never runs a speculative copy
+#                       of a task on the host of the original, so speculation needs two names.
 #   --dir DIR           state folder (default work-data/local-cluster): logs/, work/ (executor
 #                       folders and logs), pids/, master-url and spark-home/
 #
@@ -41,12 +45,14 @@ worker_cores=1
 worker_memory=3g
 port=0
 dir=$repo/work-data/local-cluster
+worker_hosts=127.0.0.1
 while [ $# -gt 0 ]; do
   case $1 in
     --workers) workers=${2:?--workers needs a value}; shift 2 ;;
     --worker-cores) worker_cores=${2:?--worker-cores needs a value}; shift 2 ;;
     --worker-memory) worker_memory=${2:?--worker-memory needs a value}; shift 2 ;;
     --port) port=${2:?--port needs a value}; shift 2 ;;
+    --worker-hosts) worker_hosts=${2:?--worker-hosts needs a value}; shift 2 ;;
     --dir) dir=${2:?--dir needs a value}; shift 2 ;;
     *) usage "unknown option '$1'" ;;
   esac
@@ -55,6 +61,14 @@ done
 [[ $worker_cores =~ ^[1-9][0-9]*$ ]] || usage "invalid --worker-cores '$worker_cores'; expected a whole number of at least 1"
 [[ $worker_memory =~ ^[1-9][0-9]*[mMgG]$ ]] || usage "invalid --worker-memory '$worker_memory'; expected a size such as 2g or 1536m"
 [[ $port =~ ^[0-9]+$ ]] && [ "$port" -le 65535 ] || usage "invalid --port '$port'; expected 0 or a port number up to 65535"
+IFS=, read -r -a host_names <<< "$worker_hosts"
+[ ${#host_names[@]} -ge 1 ] || usage "invalid --worker-hosts '$worker_hosts'; expected host names such as 127.0.0.1,localhost"
+for name in "${host_names[@]}"; do
+  if [ "$name" != 127.0.0.1 ]; then
+    addresses=$(getent ahostsv4 "$name" | awk '{print $1}' | sort -u | paste -sd ' ')
+    [ "$addresses" = 127.0.0.1 ] || usage "invalid --worker-hosts name '$name': it resolves to '${addresses:-nothing}', but every name must resolve to 127.0.0.1 only"
+  fi
+done
 mkdir -p "$dir"
 dir=$(cd "$dir" && pwd)
 spark_home=$dir/spark-home
@@ -76,8 +90,10 @@ build_spark_home() {
   rm -rf "$spark_home"
   mkdir -p "$spark_home/jars" "$spark_home/bin"
   local classpath=$dir/spark-classpath.txt
-  mvn -q -B -Dstyle.color=never -f "$pom" dependency:build-classpath -Dmdep.outputFile="$classpath" >&2 \
-    || die "resolving the Spark jars with $pom failed; see the Maven output above"
+  if ! mvn -q -B -f "$pom" dependency:build-classpath -Dmdep.outputFile="$classpath" > "$dir/maven.log" 2>&1; then
+    cat "$dir/maven.log" >&2
+    die "resolving the Spark jars with $pom failed; the Maven output is above and in $dir/maven.log"
+  fi
   local jar
   tr ':' '\n' < "$classpath" | while IFS= read -r jar; do
     ln -s "$jar" "$spark_home/jars/$(basename "$jar")"
@@ -148,10 +164,11 @@ start() {
   url=$(echo "$line" | grep -o 'spark://[0-9.]*:[0-9]*')
   log "master $url (PID $master_pid)"
 
-  local i pid
+  local i pid host
   for i in $(seq 1 "$workers"); do
     mkdir -p "$dir/work/worker-$i"
-    start_daemon "worker-$i" org.apache.spark.deploy.worker.Worker --host 127.0.0.1 --port 0 --webui-port 0 \
+    host=${host_names[$(((i - 1) % ${#host_names[@]}))]}
+    start_daemon "worker-$i" org.apache.spark.deploy.worker.Worker --host "$host" --port 0 --webui-port 0 \
       --cores "$worker_cores" --memory "$worker_memory" --work-dir "$dir/work/worker-$i" "$url"
   done
   for i in $(seq 1 "$workers"); do
@@ -161,7 +178,7 @@ start() {
       stop_all
       die "worker $i did not register with $url within $START_TIMEOUT_SECONDS s; its log is above and in $dir/logs/worker-$i.log"
     }
-    log "worker $i registered ($worker_cores cores, $worker_memory, PID $pid)"
+    log "worker $i registered as ${host_names[$(((i - 1) % ${#host_names[@]}))]} ($worker_cores cores, $worker_memory, PID $pid)"
   done
   echo "$url" > "$dir/master-url"
   echo "$url"
