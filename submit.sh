@@ -47,6 +47,8 @@ build() {
   echo "submit.sh: building the job (first time: Maven fetches about 400 MB of dependencies)" >&2
   mvn -q -B -DskipTests -Dkqsweep.commit="$commit" package
   mvn -q -B -pl job dependency:build-classpath -Dmdep.outputFile=target/classpath.txt -Dmdep.includeScope=compile
+  # build-classpath leaves an unchanged file untouched, and its time stamp marks the build.
+  touch "$classpath_file"
 }
 newest_source=$(find pom.xml job/pom.xml job/src/main -newer "$classpath_file" -print -quit 2>/dev/null || echo missing)
 if [ ! -f "$classpath_file" ] || [ -n "$newest_source" ]; then
