@@ -7,7 +7,9 @@ import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.deeplearning4j.spark.impl.multilayer.SparkDl4jMultiLayer;
+import org.deeplearning4j.spark.api.RDDTrainingApproach;
 import org.deeplearning4j.spark.impl.paramavg.ParameterAveragingTrainingMaster;
+import org.deeplearning4j.spark.impl.paramavg.util.ExportSupport;
 import org.kqsweep.data.MnistData;
 import org.kqsweep.sweep.SweepConfig;
 import org.nd4j.linalg.dataset.DataSet;
@@ -33,16 +35,22 @@ final class SparkTraining {
         long seed = config.integer("train.seed");
         int epochs = config.integer("train.epochs");
         int batchSize = config.integer("train.batch-size");
+        // Export writes the minibatches to files under hadoop.tmp.dir on the default file system for
+        // the workers to read. DL4J rejects it on a cluster whose default file system is the local
+        // one, because executors on other hosts could not read the files, so there the workers
+        // train from the RDD itself (Direct).
+        RDDTrainingApproach approach = ExportSupport.exportSupported(spark) ? RDDTrainingApproach.Export : RDDTrainingApproach.Direct;
         ParameterAveragingTrainingMaster master = new ParameterAveragingTrainingMaster.Builder(EXAMPLES_PER_ELEMENT)
                 .batchSizePerWorker(batchSize)
                 .averagingFrequency(config.integer("train.averaging-frequency"))
                 .workerPrefetchNumBatches(0)
+                .rddTrainingApproach(approach)
                 .rngSeed(seed)
                 .build();
         SparkDl4jMultiLayer trainer = new SparkDl4jMultiLayer(spark,
                 architecture.configuration(seed, Double.parseDouble(config.get("train.learning-rate"))), master);
-        LOG.info("Training {} on Spark with parameter averaging on {} images for {} epochs", architecture.id(),
-                data.train().count(), epochs);
+        LOG.info("Training {} on Spark with parameter averaging ({} approach) on {} images for {} epochs", architecture.id(),
+                approach, data.train().count(), epochs);
         Random random = new Random(seed);
         for (int epoch = 1; epoch <= epochs; epoch++) {
             long start = System.nanoTime();

@@ -4,6 +4,8 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 
+import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.ml.clustering.KMeans;
 import org.apache.spark.ml.clustering.KMeansModel;
 import org.apache.spark.ml.linalg.SQLDataTypes;
@@ -73,7 +75,11 @@ public final class MllibQuantizer implements Quantizer {
         for (float w : weights) {
             rows.add(RowFactory.create(Vectors.dense(w)));
         }
-        Dataset<Row> frame = spark.createDataFrame(rows, SCHEMA).repartition(partitions);
+        // parallelize slices the rows by position, so every partition contains the same rows in the
+        // same order in local mode and on a cluster. After a shuffle (repartition) the order follows
+        // block fetch completion, and k-means|| then draws other initial centers for the same seed.
+        JavaRDD<Row> slices = JavaSparkContext.fromSparkContext(spark.sparkContext()).parallelize(rows, partitions);
+        Dataset<Row> frame = spark.createDataFrame(slices, SCHEMA);
         KMeansModel model = new KMeans()
                 .setK(k)
                 .setSeed(seed)
