@@ -130,6 +130,15 @@ fi
 
 # Splits the arguments into spark-submit options, recognized by name, and job options: the job
 # rejects anything it does not know. Options that submit.sh sets itself are merged or rejected.
+takes_value() {
+  case $1 in
+    --conf|-c|--name|--jars|--packages|--exclude-packages|--repositories|--files|--archives|--py-files|\
+    --driver-memory|--driver-java-options|--driver-library-path|--driver-class-path|--driver-cores|\
+    --executor-memory|--executor-cores|--num-executors|--total-executor-cores|--queue|--principal|\
+    --keytab|--proxy-user|--properties-file|--deploy-mode|--class) return 0 ;;
+    *) return 1 ;;
+  esac
+}
 submit_options=()
 job_args=()
 user_driver_java_options=
@@ -137,30 +146,23 @@ user_executor_java_options=
 properties_file=$repo/conf/spark-defaults.conf
 while [ ${#args[@]} -gt 0 ]; do
   option=${args[0]}
-  case $option in
-    --conf|-c|--name|--jars|--packages|--exclude-packages|--repositories|--files|--archives|--py-files|\
-    --driver-memory|--driver-java-options|--driver-library-path|--driver-class-path|--driver-cores|\
-    --executor-memory|--executor-cores|--num-executors|--total-executor-cores|--queue|--principal|\
-    --keytab|--proxy-user|--properties-file|--deploy-mode|--class)
-      [ ${#args[@]} -ge 2 ] || die "spark-submit option $option needs a value"
-      value=${args[1]}
-      args=("${args[@]:2}") ;;
-    --*=*)
-      # --option=value: split it and examine it again.
-      args=("${option%%=*}" "${option#*=}" "${args[@]:1}")
-      case ${args[0]} in
-        --conf|--name|--jars|--packages|--exclude-packages|--repositories|--files|--archives|--py-files|\
-        --driver-memory|--driver-java-options|--driver-library-path|--driver-class-path|--driver-cores|\
-        --executor-memory|--executor-cores|--num-executors|--total-executor-cores|--queue|--principal|\
-        --keytab|--proxy-user|--properties-file|--deploy-mode|--class) ;;
-        *) job_args+=("$option"); args=("${args[@]:2}") ;;
-      esac
-      continue ;;
-    --verbose|-v|--supervise)
-      submit_options+=("$option"); args=("${args[@]:1}"); continue ;;
-    *)
-      job_args+=("$option"); args=("${args[@]:1}"); continue ;;
-  esac
+  if takes_value "$option"; then
+    [ ${#args[@]} -ge 2 ] || die "spark-submit option $option needs a value"
+    value=${args[1]}
+    args=("${args[@]:2}")
+  elif [[ $option == --*=* ]] && takes_value "${option%%=*}"; then
+    value=${option#*=}
+    option=${option%%=*}
+    args=("${args[@]:1}")
+  elif [ "$option" = --verbose ] || [ "$option" = -v ] || [ "$option" = --supervise ]; then
+    submit_options+=("$option")
+    args=("${args[@]:1}")
+    continue
+  else
+    job_args+=("$option")
+    args=("${args[@]:1}")
+    continue
+  fi
   case $option in
     --class) die "--class is set by submit.sh to org.kqsweep.cli.Main; remove it" ;;
     --deploy-mode)
