@@ -45,8 +45,8 @@ commit=$(git -C "$repo" describe --always --dirty 2>/dev/null || echo unknown)
 
 build() {
   echo "submit.sh: building the job (first time: Maven fetches about 400 MB of dependencies)" >&2
-  mvn -q -B -DskipTests -Dkqsweep.commit="$commit" package
-  mvn -q -B -pl job dependency:build-classpath -Dmdep.outputFile=target/classpath.txt -Dmdep.includeScope=compile
+  mvn -q -B -Dstyle.color=never -DskipTests -Dkqsweep.commit="$commit" package
+  mvn -q -B -Dstyle.color=never -pl job dependency:build-classpath -Dmdep.outputFile=target/classpath.txt -Dmdep.includeScope=compile
   # build-classpath leaves an unchanged file untouched, and its time stamp marks the build.
   touch "$classpath_file"
 }

@@ -14,8 +14,10 @@ import org.apache.spark.sql.SparkSession;
 import org.kqsweep.data.EmbeddedData;
 import org.kqsweep.data.MnistData;
 import org.kqsweep.hw.CoSimulation;
+import org.kqsweep.model.Architecture;
 import org.kqsweep.model.ModelStore;
 import org.kqsweep.report.Report;
+import org.kqsweep.sweep.Grid;
 import org.kqsweep.sweep.SweepConfig;
 import org.kqsweep.sweep.SweepRunner;
 import org.slf4j.Logger;
@@ -65,6 +67,10 @@ public final class Main implements Callable<Integer> {
             settings.add("hdl.enabled=false");
         }
         SweepConfig config = SweepConfig.of(configFile, settings);
+        if (config.modelPath().isEmpty()) {
+            // The layers of a built-in architecture are known before training, so a bad grid.layers fails now.
+            Grid.cells(config, Architecture.parse(config.architecture()).layerNames());
+        }
         if (config.bool("hdl.enabled")) {
             CoSimulation.checkGhdl(config.get("hdl.ghdl"));
         }
@@ -96,9 +102,11 @@ public final class Main implements Callable<Integer> {
                 }
             }
             String report = new Report(spark, outDirectory).write();
-            System.out.printf("%nkqsweep finished: %d cells ok, %d failed, %d already done.%s%nResults: %s%nReport:  %s%n",
+            System.out.printf("%nkqsweep finished: %d cells ok, %d failed, %d already done.%s%n"
+                            + "Cells:    %s%nHardware: %s%nRuns:     %s%nReport:   %s%n",
                     summary.ok(), summary.failed(), summary.skipped(), hardwareFailed ? " The hardware stage failed (see the log)." : "",
-                    summary.cellsLocation(), report);
+                    summary.cellsLocation(), config.bool("hdl.enabled") ? outDirectory + "/hdl" : "(stage off)",
+                    outDirectory + "/runs", report);
             return summary.failed() == 0 && !hardwareFailed ? 0 : 2;
         }
     }

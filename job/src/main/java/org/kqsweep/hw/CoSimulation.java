@@ -179,6 +179,10 @@ public final class CoSimulation {
         // When the initialization ignores the seed, the cells of every seed share one simulation.
         boolean seeded = config.usesSeed(Method.FIXED);
         List<SimJob> distinct = todo.stream().map(job -> seeded ? job : new SimJob(job.layer(), job.k(), 0)).distinct().toList();
+        if (distinct.size() < todo.size()) {
+            LOG.info("The {} simulations to run share {} distinct runs: the initialization ignores the seed",
+                    todo.size(), distinct.size());
+        }
         Map<SimJob, SimOutcome> simulated = new HashMap<>();
         LongAccumulator finished = context.sc().longAccumulator("simulations finished");
         try (SimulationProgress progress = new SimulationProgress(finished, distinct.size())) {

@@ -1,5 +1,6 @@
 package org.kqsweep.model;
 
+import java.util.List;
 import java.util.Locale;
 
 import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
@@ -52,6 +53,14 @@ public enum Architecture {
             }
         }
         throw new IllegalArgumentException("unknown architecture '" + value + "'; expected keras-convnet or keras-cnn");
+    }
+
+    /** Names of the layers with weights, in layer order: the sweep's single-layer targets. */
+    public List<String> layerNames() {
+        return switch (this) {
+            case KERAS_CONVNET -> List.of("conv1", "conv2", "dense");
+            case KERAS_CNN -> List.of("conv1", "conv2", "dense1", "dense2");
+        };
     }
 
     /** Builds the network configuration for 28x28 grey images given as rows of 784 values. */

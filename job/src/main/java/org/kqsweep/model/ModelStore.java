@@ -78,7 +78,7 @@ public final class ModelStore {
         MultiLayerNetwork network = new MultiLayerNetwork(
                 architecture.configuration(seed, Double.parseDouble(config.get("train.learning-rate"))));
         network.init();
-        LOG.info("Training {} ({} parameters) on {} images for {} epochs", architecture.id(), network.numParams(),
+        LOG.info("Training {} ({} parameters) on {} images for {} epoch(s)", architecture.id(), network.numParams(),
                 data.train().count(), epochs);
         Random random = new Random(seed);
         for (int epoch = 1; epoch <= epochs; epoch++) {

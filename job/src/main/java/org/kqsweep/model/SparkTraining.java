@@ -49,7 +49,7 @@ final class SparkTraining {
                 .build();
         SparkDl4jMultiLayer trainer = new SparkDl4jMultiLayer(spark,
                 architecture.configuration(seed, Double.parseDouble(config.get("train.learning-rate"))), master);
-        LOG.info("Training {} on Spark with parameter averaging ({} approach) on {} images for {} epochs", architecture.id(),
+        LOG.info("Training {} on Spark with parameter averaging ({} approach) on {} images for {} epoch(s)", architecture.id(),
                 approach, data.train().count(), epochs);
         Random random = new Random(seed);
         for (int epoch = 1; epoch <= epochs; epoch++) {

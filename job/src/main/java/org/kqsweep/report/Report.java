@@ -54,14 +54,21 @@ public final class Report {
 
     private String render(FileSystem fs) throws IOException {
         StringBuilder md = new StringBuilder("# kqsweep report\n\n");
-        Dataset<Row> cells = spark.read().parquet(new Path(outDirectory, "cells").toString());
-        Dataset<Row> ok = cells.filter(functions.col("status").equalTo("ok"));
-        Row model = cells.select("architecture", "model_fingerprint", "data_fingerprint", "baseline_accuracy")
+        Dataset<Row> all = spark.read().parquet(new Path(outDirectory, "cells").toString());
+        Row model = all.select("architecture", "model_fingerprint", "data_fingerprint", "baseline_accuracy")
                 .orderBy(functions.col("finished_at").desc()).first();
+        // An output folder can hold cells of several models; the report covers the newest one.
+        Dataset<Row> cells = all.filter(functions.col("model_fingerprint").equalTo(model.getString(1)));
+        Dataset<Row> ok = cells.filter(functions.col("status").equalTo("ok"));
+        long otherModels = all.count() - cells.count();
         md.append(String.format(Locale.ROOT, "Model %s (fingerprint %s) on data %s: baseline accuracy %.2f%%.%n%n",
                 model.getString(0), model.getString(1), model.getString(2), 100 * model.getDouble(3)));
         md.append(String.format(Locale.ROOT, "%d cells, %d ok, %d failed. Accuracy and compression are means over seeds.%n%n",
                 cells.count(), ok.count(), cells.count() - ok.count()));
+        if (otherModels > 0) {
+            md.append(String.format(Locale.ROOT, "The output folder also holds %d cells of other models, left out here.%n%n",
+                    otherModels));
+        }
 
         List<Row> summary = ok.groupBy("layer", "method", "k")
                 .agg(functions.avg("accuracy"), functions.avg("accuracy_drop"), functions.avg("compression_percent"),
@@ -69,7 +76,7 @@ public final class Report {
                 .orderBy("layer", "method", "k").collectAsList();
         headline(md, summary);
         tables(md, summary);
-        hardware(md, fs);
+        hardware(md, fs, model.getString(1));
         failures(md, cells);
         return md.toString();
     }
@@ -113,12 +120,13 @@ public final class Report {
         }
     }
 
-    private void hardware(StringBuilder md, FileSystem fs) throws IOException {
+    private void hardware(StringBuilder md, FileSystem fs, String modelFingerprint) throws IOException {
         Path table = new Path(outDirectory, "hdl");
         if (!fs.exists(table)) {
             return;
         }
-        Dataset<Row> hdl = spark.read().parquet(table.toString());
+        Dataset<Row> hdl = spark.read().parquet(table.toString())
+                .filter(functions.col("model_fingerprint").equalTo(modelFingerprint));
         md.append("## VHDL co-simulation\n\n");
         md.append("| layer | K | seed | weights | cycles | iterations | bit exact | hardware accuracy | status |\n");
         md.append("|---|---:|---:|---:|---:|---:|---|---:|---|\n");

@@ -148,6 +148,9 @@ public final class SweepConfig implements Serializable {
         if (methods().isEmpty()) {
             throw invalid("grid.methods", "at least one of mllib, fixed, uniform");
         }
+        if (ks().isEmpty()) {
+            throw invalid("grid.k", "at least one K");
+        }
         for (int k : ks()) {
             if (k < 1) {
                 throw invalid("grid.k", "integers of at least 1");

@@ -27,6 +27,7 @@ class ArchitectureTest {
         assertEquals(320 + 18_496 + 16_010, network.numParams());
         assertEquals(34_826, network.numParams());
         assertEquals(List.of("conv1", "conv2", "dense"), NetworkLayers.layerNames(network));
+        assertEquals(NetworkLayers.layerNames(network), Architecture.KERAS_CONVNET.layerNames());
     }
 
     @Test
@@ -37,6 +38,7 @@ class ArchitectureTest {
         assertEquals(320 + 18_496 + 1_179_776 + 1_290, network.numParams());
         assertEquals(1_199_882, network.numParams());
         assertEquals(List.of("conv1", "conv2", "dense1", "dense2"), NetworkLayers.layerNames(network));
+        assertEquals(NetworkLayers.layerNames(network), Architecture.KERAS_CNN.layerNames());
     }
 
     @Test

@@ -192,6 +192,15 @@ class SweepConfigTest {
     }
 
     @Test
+    void emptyKListRejected() {
+        IllegalArgumentException error = assertThrows(IllegalArgumentException.class,
+                () -> SweepConfig.of(null, List.of("grid.k=")));
+
+        assertTrue(error.getMessage().contains("grid.k"), error.getMessage());
+        assertTrue(error.getMessage().contains("at least one K"), error.getMessage());
+    }
+
+    @Test
     void emptyMethodListRejected() {
         IllegalArgumentException error = assertThrows(IllegalArgumentException.class,
                 () -> SweepConfig.of(null, List.of("grid.methods=")));
