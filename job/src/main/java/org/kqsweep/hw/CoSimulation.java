@@ -32,6 +32,7 @@ import org.kqsweep.quant.FixedPointKMeans;
 import org.kqsweep.quant.Method;
 import org.kqsweep.quant.QuantizationResult;
 import org.kqsweep.sweep.Cell;
+import org.kqsweep.sweep.ClusterStage;
 import org.kqsweep.sweep.DistributedEvaluator;
 import org.kqsweep.sweep.Grid;
 import org.kqsweep.sweep.ResultTable;
@@ -281,7 +282,7 @@ public final class CoSimulation {
         testbench.toFile().setExecutable(true);
         Path scratch = Path.of(System.getProperty("java.io.tmpdir"), "kqsweep-sim");
         Simulator.Run run = simulator.run(testbench, scratch, codes, job.k(), seed, init, java.maxIterations(), java.wordBits());
-        return new SimOutcome(job, run, expected, hostName());
+        return new SimOutcome(job, run, expected, ClusterStage.hostName());
     }
 
     /** Returns the id of the model with this layer quantized so, adding it when it is new. */
@@ -342,13 +343,5 @@ public final class CoSimulation {
                 hw == null ? null : hw.codebook().length, hw == null ? null : hw.cycles(), hw == null ? null : hw.iterations(),
                 java.iterations(), run.millis(), exact, codebookMismatches, indexMismatches, hwAccuracy, javaAccuracy,
                 outcome.host(), status, error, hw == null ? run.command() : null, run.exitCode(), Timestamp.from(Instant.now()));
-    }
-
-    private static String hostName() {
-        try {
-            return java.net.InetAddress.getLocalHost().getHostName();
-        } catch (java.net.UnknownHostException e) {
-            return "unknown";
-        }
     }
 }

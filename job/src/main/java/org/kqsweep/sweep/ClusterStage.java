@@ -105,7 +105,8 @@ public final class ClusterStage implements AutoCloseable {
         }
     }
 
-    static String hostName() {
+    /** Returns this machine's host name, or {@code unknown} when it cannot be resolved. */
+    public static String hostName() {
         try {
             return InetAddress.getLocalHost().getHostName();
         } catch (UnknownHostException e) {
