@@ -96,7 +96,7 @@ public final class Main implements Callable<Integer> {
                 try {
                     new CoSimulation(spark, config, outDirectory, model, data, repoDirectory, codeVersion).run(summary.runId());
                 } catch (IOException | RuntimeException e) {
-                    // The cells are written; the report still shows them, and the exit status tells the failure.
+                    // The cells are written, so the report still shows them, and the exit status reports the failure.
                     LOG.error("Hardware stage failed; the sweep results are complete", e);
                     hardwareFailed = true;
                 }

@@ -13,7 +13,7 @@ import org.kqsweep.quant.FixedPointKMeans;
 /**
  * Text files exchanged with the VHDL testbenches and simulations.
  *
- * <p>A codes file holds one signed decimal code per line. An expected-result file holds a header
+ * <p>A codes file contains one signed decimal code per line. An expected-result file contains a header
  * line {@code K_EFF ITERATIONS CONVERGED} (converged as 0 or 1), then the K_EFF codebook codes,
  * one per line, then one codebook index per weight, one per line. Simulations write their result
  * in the same format, followed by a line {@code cycles C}.

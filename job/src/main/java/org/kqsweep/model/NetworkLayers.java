@@ -31,7 +31,7 @@ public final class NetworkLayers {
         }
     }
 
-    /** The weight tensors ("W") and bias tensors ("b") of every named layer, in layer order. */
+    /** Lists the weight tensors ("W") and bias tensors ("b") of every named layer, in layer order. */
     public static List<Tensor> tensors(MultiLayerNetwork network) {
         List<Tensor> tensors = new ArrayList<>();
         for (int i = 0; i < network.getnLayers(); i++) {
@@ -52,7 +52,7 @@ public final class NetworkLayers {
         return tensors(network).stream().filter(t -> !t.bias()).map(Tensor::layer).toList();
     }
 
-    /** The tensor's values in row-major (C) order. */
+    /** Returns the tensor's values in row-major (C) order. */
     public static float[] values(MultiLayerNetwork network, Tensor tensor) {
         return network.getParam(tensor.paramKey()).dup('c').data().asFloat();
     }

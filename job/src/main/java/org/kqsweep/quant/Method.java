@@ -19,7 +19,7 @@ public enum Method {
         this.runsOnDriver = runsOnDriver;
     }
 
-    /** The name used in configuration files and result tables. */
+    /** Returns the name used in configuration files and result tables. */
     public String id() {
         return id;
     }

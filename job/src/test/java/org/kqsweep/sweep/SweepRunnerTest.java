@@ -77,7 +77,8 @@ class SweepRunnerTest {
             assertEquals(baseline - (double) row.getAs("accuracy"), (double) row.getAs("accuracy_drop"), 1e-12);
             int k = row.getAs("k");
             int kEffective = row.getAs("k_effective");
-            assertTrue(kEffective >= 1 && kEffective <= k, "k_effective " + kEffective + " for K " + k);
+            assertTrue(kEffective >= 1, "k_effective " + kEffective + " for K " + k);
+            assertTrue(kEffective <= k, "k_effective " + kEffective + " for K " + k);
             assertEquals(SizeAccounting.bitsPerIndex(kEffective), (int) row.getAs("bits_per_index"));
             assertEquals(4L * model.network().numParams(), (long) row.getAs("original_bytes"));
         }

@@ -24,7 +24,7 @@ public final class TestFixtures {
     private TestFixtures() {
     }
 
-    /** The checkout root, set by surefire as the {@code kqsweep.repo} system property. */
+    /** Returns the checkout root, which surefire sets as the {@code kqsweep.repo} system property. */
     public static Path repo() {
         return Path.of(System.getProperty("kqsweep.repo", "..")).toAbsolutePath().normalize();
     }
@@ -47,7 +47,7 @@ public final class TestFixtures {
         return model;
     }
 
-    /** A local-mode session on loopback with two cores. */
+    /** Creates a local-mode session on loopback with two cores. */
     public static SparkSession localSpark() {
         return SparkSession.builder().appName("kqsweep-test").master("local[2]")
                 .config("spark.driver.host", "127.0.0.1")
